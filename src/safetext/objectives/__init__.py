@@ -1,1 +1,5 @@
-"""objectives"""
+"""Objectives: pure functions of embedding tensors -> (loss, logs)."""
+
+from safetext.objectives.safetext import safetext_loss
+
+__all__ = ["safetext_loss"]
