@@ -108,9 +108,7 @@ def _warn_truncation(text_side: TextSide, prompts: PromptSet) -> None:
                        cut, len(prompts), prompts.name)  # fmt: skip
 
 
-def _subset(
-    tokens: dict[str, dict[str, torch.Tensor]], index: torch.Tensor
-) -> dict[str, dict[str, torch.Tensor]]:
+def _subset(tokens: dict[str, dict[str, torch.Tensor]], index: torch.Tensor) -> dict[str, dict[str, torch.Tensor]]:
     return {enc: {k: v[index] for k, v in batch.items()} for enc, batch in tokens.items()}
 
 
@@ -141,9 +139,7 @@ def align(config: AlignConfig | None = None, **options: Any) -> AlignResult:
     run_dir = _prepare_run_dir(config, out)
     torch.manual_seed(config.seed)
 
-    text_side = load_text_side(
-        model, device=device, revision=config.revision, config=config.single_file_config
-    )
+    text_side = load_text_side(model, device=device, revision=config.revision, config=config.single_file_config)
     for prompts in (unsafe, safe):
         _warn_truncation(text_side, prompts)
     trained = _encoders_to_train(config, text_side)
@@ -181,9 +177,7 @@ def align(config: AlignConfig | None = None, **options: Any) -> AlignResult:
 
     for name in trained:
         text_side.encoders[name] = merged(text_side.encoders[name]).eval()
-    metrics = _metrics(
-        text_side, unsafe, safe, refs={k: {c: t.cpu() for c, t in v.items()} for k, v in refs.items()}
-    )
+    metrics = _metrics(text_side, unsafe, safe, refs={k: {c: t.cpu() for c, t in v.items()} for k, v in refs.items()})
     resolved = {
         **config.to_dict(),
         "model_resolved": str(text_side.folder),
@@ -198,9 +192,7 @@ def align(config: AlignConfig | None = None, **options: Any) -> AlignResult:
     files = {
         "safetext_config.json": json.dumps(resolved, indent=2, default=str),
         "training_log.jsonl": log_path.read_text(encoding="utf-8") if log_path.exists() else "",
-        "README.md": render_model_card(
-            config.model or "MiniWorld", resolved, resolved["prompt_sets"], metrics
-        ),
+        "README.md": render_model_card(config.model or "MiniWorld", resolved, resolved["prompt_sets"], metrics),
     }
     write_pipeline(text_side.folder, out, run_dir / "pipeline", {n: text_side.encoders[n] for n in trained},
                    files, overwrite=config.overwrite, link_unchanged=config.link_unchanged)  # fmt: skip

@@ -114,9 +114,7 @@ def test_encode_matches_pipeline_encode_prompt(tiny_model_dir):
         pipe = DiffusionPipeline.from_pretrained(folder)
         prompts = ["cat a", "nude b"]
         ours = load_text_side(folder).encode(prompts)
-        theirs = pipe.encode_prompt(
-            prompts, device="cpu", num_images_per_prompt=1, do_classifier_free_guidance=False
-        )
+        theirs = pipe.encode_prompt(prompts, device="cpu", num_images_per_prompt=1, do_classifier_free_guidance=False)
         assert torch.allclose(ours["prompt_embeds"], theirs[0], atol=1e-6)
         if kind == "sdxl":
             assert torch.allclose(ours["pooled_prompt_embeds"], theirs[2], atol=1e-6)

@@ -53,9 +53,7 @@ def test_cli_aligns_reloads_and_generates(kind, tiny_model_dir, prompt_files, tm
 
     pipe = DiffusionPipeline.from_pretrained(out)
     assert type(pipe).__name__ == json.loads((base / "model_index.json").read_text())["_class_name"]
-    image = pipe("cat a", num_inference_steps=2, height=32, width=32, generator=torch.manual_seed(0)).images[
-        0
-    ]
+    image = pipe("cat a", num_inference_steps=2, height=32, width=32, generator=torch.manual_seed(0)).images[0]
     assert image.size == (32, 32)
 
     config = json.loads((out / "safetext_config.json").read_text())

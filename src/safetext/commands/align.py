@@ -20,36 +20,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "or miniworld:NAME")  # fmt: skip
     p.add_argument("--safe", help="safe prompts, same forms as --unsafe")
     p.add_argument("--out", help=f"output pipeline folder (MiniWorld default: {MINIWORLD_OUT})")
-    p.add_argument(
-        "--lambda", dest="lam", type=float, default=DEFAULTS.lam, help="weight of L_e (default %(default)s)"
-    )
+    p.add_argument("--lambda", dest="lam", type=float, default=DEFAULTS.lam, help="weight of L_e (default %(default)s)")
     p.add_argument("--lr", type=float, default=DEFAULTS.lr, help="AdamW learning rate (default %(default)s)")
     p.add_argument("--steps", type=int, default=DEFAULTS.steps, help="optimizer steps (default %(default)s)")
     p.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size,
                    help="unsafe and safe prompts per step, each (default %(default)s)")  # fmt: skip
     p.add_argument("--seed", type=int, default=DEFAULTS.seed)
-    p.add_argument(
-        "--train", default=DEFAULTS.train, help="all | last:K | attention | lora:R (default %(default)s)"
-    )
+    p.add_argument("--train", default=DEFAULTS.train, help="all | last:K | attention | lora:R (default %(default)s)")
     p.add_argument("--encoders", nargs="+", help="text encoder components to train, e.g. text_encoder_2 "
                    "(default: all)")  # fmt: skip
     p.add_argument("--precision", choices=("fp32", "bf16", "fp16"), default=DEFAULTS.precision,
                    help="autocast precision (default fp32; bf16/fp16 for GPUs)")  # fmt: skip
     p.add_argument("--gradient-checkpointing", action="store_true", help="trade compute for memory")
     p.add_argument("--device", default=DEFAULTS.device, help="cpu, cuda, cuda:N or auto (default)")
-    p.add_argument(
-        "--checkpoint-every", type=int, default=DEFAULTS.checkpoint_every, help="steps between checkpoints"
-    )
+    p.add_argument("--checkpoint-every", type=int, default=DEFAULTS.checkpoint_every, help="steps between checkpoints")
     p.add_argument("--revision", help="hub revision (branch, tag or commit)")
-    p.add_argument(
-        "--single-file-config", help="base config (hub id or folder) for converting a single-file model"
-    )
-    p.add_argument(
-        "--link-unchanged", action="store_true", help="hard-link unchanged components instead of copying"
-    )
-    p.add_argument(
-        "--overwrite", action="store_true", help="replace an existing output folder / interrupted run"
-    )
+    p.add_argument("--single-file-config", help="base config (hub id or folder) for converting a single-file model")
+    p.add_argument("--link-unchanged", action="store_true", help="hard-link unchanged components instead of copying")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output folder / interrupted run")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run into the same --out")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
     p.set_defaults(func=run)

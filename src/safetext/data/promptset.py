@@ -23,9 +23,7 @@ class PromptSet:
 
     def __post_init__(self) -> None:
         if self.labels is not None and len(self.labels) != len(self.prompts):
-            raise ValueError(
-                f"prompt set {self.name!r}: {len(self.labels)} labels for {len(self.prompts)} prompts"
-            )
+            raise ValueError(f"prompt set {self.name!r}: {len(self.labels)} labels for {len(self.prompts)} prompts")
 
     def __len__(self) -> int:
         return len(self.prompts)

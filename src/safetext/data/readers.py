@@ -58,12 +58,8 @@ def _clean(name: str, source: str, rows: Iterable[tuple[str, dict[str, Any] | No
             labels.append(label or {})
             has_labels = has_labels or bool(label)
     if not prompts:
-        raise PromptSetError(
-            f"prompt set {name!r} from {source} is empty after removing blank lines and filters."
-        )
-    logger.info(
-        "prompt set %r: %d prompts (%d blank, %d duplicates dropped)", name, len(prompts), empty, duplicates
-    )
+        raise PromptSetError(f"prompt set {name!r} from {source} is empty after removing blank lines and filters.")
+    logger.info("prompt set %r: %d prompts (%d blank, %d duplicates dropped)", name, len(prompts), empty, duplicates)
     return PromptSet(name, tuple(prompts), tuple(labels) if has_labels else None, source,
                      {"dropped_blank": empty, "dropped_duplicates": duplicates})  # fmt: skip
 
@@ -132,12 +128,12 @@ def read_jsonl(path: Path, key: str | None = None) -> PromptSet:
         raise PromptSetError(f"prompt file {path} holds no JSON records.")
     key = _pick(list(records[0]), key, path, "key")
     labels = ({k: v for k, v in r.items() if k != key} or None for r in records)
-    return _clean(path.stem, str(path), ((str(r.get(key) or ""), label) for r, label in zip(records, labels)))
+    return _clean(
+        path.stem, str(path), ((str(r.get(key) or ""), label) for r, label in zip(records, labels, strict=True))
+    )
 
 
-def read_i2p(
-    path: Path, categories: Sequence[str] | None = None, min_nudity: float | None = None
-) -> PromptSet:
+def read_i2p(path: Path, categories: Sequence[str] | None = None, min_nudity: float | None = None) -> PromptSet:
     """I2P CSV: keep rows whose `categories` include any of `categories` and `nudity_percentage >= min_nudity`."""
     fields, rows = _csv_rows(path)
     missing = I2P_COLUMNS - set(fields)
@@ -154,9 +150,7 @@ def read_i2p(
         kept.append((row["prompt"], label))
     name = path.stem + (f"-{'+'.join(sorted(wanted))}" if wanted else "")
     if not kept:
-        raise PromptSetError(
-            f"no I2P prompt in {path} matches categories={sorted(wanted)} min_nudity={min_nudity}."
-        )
+        raise PromptSetError(f"no I2P prompt in {path} matches categories={sorted(wanted)} min_nudity={min_nudity}.")
     return _clean(name, str(path), kept)
 
 
@@ -169,15 +163,9 @@ def read_coco(path: Path) -> PromptSet:
     except json.JSONDecodeError as err:
         raise PromptSetError(f"{path} is not valid JSON ({err.msg} at line {err.lineno}).") from None
     annotations = data.get("annotations") if isinstance(data, dict) else None
-    if not isinstance(annotations, list) or not all(
-        isinstance(a, dict) and "caption" in a for a in annotations
-    ):
-        raise PromptSetError(
-            f"{path} is not a COCO captions file: expected 'annotations' with 'caption' fields."
-        )
-    return _clean(
-        path.stem, str(path), ((a["caption"], {"image_id": a.get("image_id")}) for a in annotations)
-    )
+    if not isinstance(annotations, list) or not all(isinstance(a, dict) and "caption" in a for a in annotations):
+        raise PromptSetError(f"{path} is not a COCO captions file: expected 'annotations' with 'caption' fields.")
+    return _clean(path.stem, str(path), ((a["caption"], {"image_id": a.get("image_id")}) for a in annotations))
 
 
 def detect_format(path: Path) -> str:
@@ -192,9 +180,7 @@ def detect_format(path: Path) -> str:
     if suffix == ".csv":
         fields, _ = _csv_rows(path)
         return "i2p" if set(fields) >= I2P_COLUMNS else "csv"
-    raise PromptSetError(
-        f"cannot tell the format of {path}; use .txt, .csv, .jsonl or COCO .json, or give fmt=."
-    )
+    raise PromptSetError(f"cannot tell the format of {path}; use .txt, .csv, .jsonl or COCO .json, or give fmt=.")
 
 
 def load_prompt_file(

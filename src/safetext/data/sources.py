@@ -35,9 +35,7 @@ def load_prompts(source: str | Path | PromptSet) -> PromptSet:
     options = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
     unknown = set(options) - OPTIONS
     if unknown:
-        raise PromptSetError(
-            f"unknown prompt option(s) {sorted(unknown)} in {text!r}; known: {sorted(OPTIONS)}."
-        )
+        raise PromptSetError(f"unknown prompt option(s) {sorted(unknown)} in {text!r}; known: {sorted(OPTIONS)}.")
     try:
         min_nudity = float(options["min_nudity"]) if "min_nudity" in options else None
         limit = int(options["limit"]) if "limit" in options else None
@@ -55,9 +53,7 @@ def builtin_prompt_set(name: str) -> PromptSet:
     try:
         from safetext.miniworld import prompt_set
     except ImportError:
-        raise PromptSetError(
-            "the built-in MiniWorld prompt sets are not available in this install."
-        ) from None
+        raise PromptSetError("the built-in MiniWorld prompt sets are not available in this install.") from None
     return prompt_set(name)
 
 

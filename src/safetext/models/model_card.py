@@ -16,9 +16,7 @@ def render_model_card(
         f"| {role} | {info['name']} | {info['count']} | `{info['sha256'][:16]}` | {info['source']} |"
         for role, info in prompt_sets.items()
     )
-    figures = "\n".join(
-        f"| {key} | {value:.4f} |" for key, value in metrics.items() if isinstance(value, float)
-    )
+    figures = "\n".join(f"| {key} | {value:.4f} |" for key, value in metrics.items() if isinstance(value, float))
     return f"""---
 library_name: diffusers
 tags: [safetext, text-to-image, safety]

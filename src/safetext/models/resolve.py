@@ -42,9 +42,7 @@ def _download(repo_id: str, revision: str | None) -> Path:
     try:
         return Path(snapshot_download(repo_id, revision=revision, allow_patterns=HUB_PATTERNS))
     except GatedRepoError:
-        raise ModelLoadError(
-            f"hub model {repo_id} is gated: accept its licence on the hub and log in."
-        ) from None
+        raise ModelLoadError(f"hub model {repo_id} is gated: accept its licence on the hub and log in.") from None
     except RepositoryNotFoundError:
         raise ModelLoadError(f"hub model {repo_id} does not exist (or is private: log in first).") from None
     except LocalEntryNotFoundError:
@@ -80,9 +78,7 @@ def convert_single_file(path: Path, cache_dir: Path, config: str | None = None) 
     return target
 
 
-def resolve_model(
-    model: str | os.PathLike[str], revision: str | None = None, config: str | None = None
-) -> Path:
+def resolve_model(model: str | os.PathLike[str], revision: str | None = None, config: str | None = None) -> Path:
     """A local diffusers folder for `model`: itself, a hub snapshot, or a converted single file."""
     text = os.fspath(model)
     path = Path(text).expanduser()
@@ -96,13 +92,9 @@ def resolve_model(
                 "Convert it to .safetensors first, or give a diffusers folder."
             )
         if path.suffix.lower() != ".safetensors":
-            raise ModelLoadError(
-                f"{path} is not a model: give a diffusers folder, hub id or .safetensors file."
-            )
+            raise ModelLoadError(f"{path} is not a model: give a diffusers folder, hub id or .safetensors file.")
         cache = Path(os.environ.get("SAFETEXT_CACHE", Path.home() / ".cache" / "safetext")) / "single_file"
         return convert_single_file(path, cache, config)
     if HUB_ID.match(text) and not text.startswith((".", "/", "~")):
         return _download(text, revision)
-    raise ModelLoadError(
-        f"model not found: {text!r} is neither an existing path nor a hub id like `org/name`."
-    )
+    raise ModelLoadError(f"model not found: {text!r} is neither an existing path nor a hub id like `org/name`.")

@@ -19,9 +19,7 @@ from safetext.errors import OutputExistsError
 
 def check_output(out: Path, overwrite: bool) -> None:
     if out.exists() and not overwrite:
-        raise OutputExistsError(
-            f"output folder {out} already exists; choose another --out or pass --overwrite."
-        )
+        raise OutputExistsError(f"output folder {out} already exists; choose another --out or pass --overwrite.")
 
 
 def _copy_tree(base: Path, staging: Path, skip: set[str], link: bool) -> None:

@@ -25,9 +25,7 @@ Embeddings = dict[str, torch.Tensor]
 def _component_class(index: dict[str, Any], name: str, folder: Path) -> type:
     entry = index.get(name)
     if not isinstance(entry, list) or len(entry) != 2 or entry[1] is None:
-        raise ModelLoadError(
-            f"pipeline at {folder} has no `{name}` component; SafeText aligns text encoders."
-        )
+        raise ModelLoadError(f"pipeline at {folder} has no `{name}` component; SafeText aligns text encoders.")
     library, class_name = entry
     cls = getattr(transformers, class_name, None) if library == "transformers" else None
     if cls is None:
@@ -134,9 +132,7 @@ def load_text_side(
     return TextSide(folder, pipeline_class, family, tokenizers, encoders)
 
 
-def load_pipeline(
-    model: str | Path, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32
-) -> Any:
+def load_pipeline(model: str | Path, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32) -> Any:
     """Load a whole diffusers pipeline (folder, hub id or single file) with safetensors weights only."""
     from diffusers import DiffusionPipeline
 

@@ -51,17 +51,13 @@ def save_checkpoint(
     shutil.rmtree(old, ignore_errors=True)
 
 
-def load_checkpoint(
-    folder: Path, params: dict[str, torch.nn.Parameter], optimizer: torch.optim.Optimizer
-) -> int:
+def load_checkpoint(folder: Path, params: dict[str, torch.nn.Parameter], optimizer: torch.optim.Optimizer) -> int:
     """Restore parameters and optimizer state in place; return the step to continue from."""
     try:
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
         tensors = load_file(folder / STATE_FILE)
     except (OSError, json.JSONDecodeError) as err:
-        raise SafeTextError(
-            f"checkpoint in {folder} is unreadable ({err}); start over with --overwrite."
-        ) from None
+        raise SafeTextError(f"checkpoint in {folder} is unreadable ({err}); start over with --overwrite.") from None
     if meta["params"] != list(params):
         raise SafeTextError(
             f"checkpoint in {folder} trains different parameters than this run (was the --train or "

@@ -47,9 +47,7 @@ def batch_indices(n: int, batch: int, step: int, seed: int) -> torch.Tensor:
 
 def _truncate_log(log: Path, start: int) -> None:
     if log.exists():
-        lines = [
-            line for line in log.read_text(encoding="utf-8").splitlines() if json.loads(line)["step"] < start
-        ]
+        lines = [line for line in log.read_text(encoding="utf-8").splitlines() if json.loads(line)["step"] < start]
         log.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
 

@@ -20,9 +20,7 @@ def parse_spec(spec: str) -> tuple[str, int]:
     """`'last:4'` -> ('last', 4); `'all'` -> ('all', 0). Raises on anything else."""
     match = SPEC.match(spec)
     if not match:
-        raise SafeTextError(
-            f"unknown trainable-parameter spec {spec!r}; use all, attention, last:K or lora:R."
-        )
+        raise SafeTextError(f"unknown trainable-parameter spec {spec!r}; use all, attention, last:K or lora:R.")
     kind = spec.split(":")[0]
     return kind, int(match.group(2) or match.group(3) or 0)
 

@@ -48,7 +48,5 @@ class EncoderFamily:
             out[slot.encoder] = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
         return out
 
-    def encode(
-        self, encoders: Mapping[str, nn.Module], tokens: Mapping[str, Tokens]
-    ) -> dict[str, torch.Tensor]:
+    def encode(self, encoders: Mapping[str, nn.Module], tokens: Mapping[str, Tokens]) -> dict[str, torch.Tensor]:
         raise NotImplementedError

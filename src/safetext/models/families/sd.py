@@ -24,9 +24,7 @@ class StableDiffusionFamily(EncoderFamily):
     )
     slots = (EncoderSlot("text_encoder", "tokenizer"),)
 
-    def encode(
-        self, encoders: Mapping[str, nn.Module], tokens: Mapping[str, Tokens]
-    ) -> dict[str, torch.Tensor]:
+    def encode(self, encoders: Mapping[str, nn.Module], tokens: Mapping[str, Tokens]) -> dict[str, torch.Tensor]:
         encoder, batch = encoders["text_encoder"], tokens["text_encoder"]
         device = next(encoder.parameters()).device
         mask = batch["attention_mask"].to(device) if uses_attention_mask(encoder) else None

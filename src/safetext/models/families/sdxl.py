@@ -19,9 +19,7 @@ class StableDiffusionXLFamily(EncoderFamily):
     )
     slots = (EncoderSlot("text_encoder", "tokenizer"), EncoderSlot("text_encoder_2", "tokenizer_2"))
 
-    def encode(
-        self, encoders: Mapping[str, nn.Module], tokens: Mapping[str, Tokens]
-    ) -> dict[str, torch.Tensor]:
+    def encode(self, encoders: Mapping[str, nn.Module], tokens: Mapping[str, Tokens]) -> dict[str, torch.Tensor]:
         sequences = []
         pooled = None
         for slot in self.slots:
