@@ -23,7 +23,7 @@ from safetext.config import AlignConfig
 from safetext.data import PromptSet, check_disjoint, load_prompts
 from safetext.errors import OutputExistsError, SafeTextError
 from safetext.metrics.embedding import embedding_summary
-from safetext.models import Embeddings, TextSide, load_text_side
+from safetext.models import Embeddings, TextSide, load_text_side, resolve_model
 from safetext.models.model_card import render_model_card
 from safetext.models.saving import check_output, write_pipeline
 from safetext.objectives import safetext_loss
@@ -133,13 +133,13 @@ def align(config: AlignConfig | None = None, **options: Any) -> AlignResult:
     config.validate()
     out = Path(str(config.out)).expanduser()
     device = resolve_device(config.device)
-    model = _model_path(config)
+    model = resolve_model(_model_path(config), revision=config.revision, config=config.single_file_config)
     unsafe, safe = load_prompts(str(config.unsafe)), load_prompts(str(config.safe))
     check_disjoint(unsafe, safe)
     run_dir = _prepare_run_dir(config, out)
     torch.manual_seed(config.seed)
 
-    text_side = load_text_side(model, device=device, revision=config.revision, config=config.single_file_config)
+    text_side = load_text_side(model, device=device)
     for prompts in (unsafe, safe):
         _warn_truncation(text_side, prompts)
     trained = _encoders_to_train(config, text_side)

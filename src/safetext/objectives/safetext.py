@@ -34,4 +34,4 @@ def safetext_loss(
         for k in unsafe_ref
     )
     loss = l_u - lam * l_e
-    return loss, {"loss": loss.item(), "L_u": float(l_u), "L_e": float(l_e)}
+    return loss, {"loss": loss.item(), "L_u": float(l_u.detach()), "L_e": float(l_e.detach())}
