@@ -9,7 +9,7 @@ import torch
 from safetensors.torch import load_file
 
 import safetext.training.loop as loop_module
-from safetext.align import align
+from safetext.alignment import align
 from safetext.config import AlignConfig
 from safetext.models import load_text_side
 
@@ -89,7 +89,7 @@ def test_frozen_encoder_is_not_run_inside_the_loop(tiny_model_dir, prompt_files,
 
         return real(params, optimizer, counted, settings, resume)
 
-    monkeypatch.setattr("safetext.align.train_loop", counting_loop)
+    monkeypatch.setattr("safetext.alignment.train_loop", counting_loop)
     text_side_calls = {"n": 0}
     import safetext.models.text_side as ts
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from safetext.align import align
+from safetext.alignment import align
 from safetext.cli import main
 from safetext.config import AlignConfig
 from safetext.errors import ModelLoadError, OutputExistsError, PromptSetError, SafeTextError

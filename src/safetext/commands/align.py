@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from safetext.align import align
+    from safetext.alignment import align
 
     options = {f: getattr(args, f) for f in AlignConfig.__dataclass_fields__ if hasattr(args, f)}
     result = align(AlignConfig(**options))
