@@ -118,3 +118,9 @@ def test_encode_matches_pipeline_encode_prompt(tiny_model_dir):
         assert torch.allclose(ours["prompt_embeds"], theirs[0], atol=1e-6)
         if kind == "sdxl":
             assert torch.allclose(ours["pooled_prompt_embeds"], theirs[2], atol=1e-6)
+
+
+def test_bf16_mixed_precision_runs(tiny_model_dir, prompt_files, tmp_path):
+    result = align(_config(tiny_model_dir("sd1"), prompt_files, tmp_path / "out", steps=3, precision="bf16"))
+    assert (tmp_path / "out" / "text_encoder" / "model.safetensors").exists()
+    assert result.config["precision"] == "bf16"

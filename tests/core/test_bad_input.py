@@ -181,3 +181,11 @@ def test_cli_prints_message_without_traceback(tmp_path, capsys):
 def test_cli_model_without_prompts(tmp_path, capsys):
     assert main(["align", "--model", str(tmp_path)]) == 2
     assert "with --model, also give --unsafe, --safe, --out" in capsys.readouterr().err
+
+
+def test_single_file_that_is_not_a_checkpoint(tmp_path):
+    from safetensors.torch import save_file
+
+    save_file({"x": __import__("torch").zeros(2)}, tmp_path / "model.safetensors")
+    with pytest.raises(ModelLoadError, match="could not load single-file checkpoint"):
+        load_text_side(tmp_path / "model.safetensors")

@@ -66,6 +66,8 @@ def train_loop(
         logger.info("resuming from step %d of %d", start, settings.steps)
     _truncate_log(log, start)
     logs: dict[str, float] = {}
+    # fp16 gradients underflow without loss scaling; bf16 and fp32 need none.
+    scaler = torch.amp.GradScaler(settings.device_type, enabled=settings.autocast_dtype == torch.float16)
     bar = tqdm(range(start, settings.steps), initial=start, total=settings.steps, desc="align",
                disable=not settings.progress)  # fmt: skip
     with log.open("a", encoding="utf-8") as log_file:
@@ -78,10 +80,12 @@ def train_loop(
             )
             with autocast:
                 loss, logs = loss_fn(step)
-            loss.backward()
+            scaler.scale(loss).backward()
             if settings.grad_clip:
+                scaler.unscale_(optimizer)
                 torch.nn.utils.clip_grad_norm_(list(params.values()), settings.grad_clip)
-            optimizer.step()
+            scaler.step(optimizer)
+            scaler.update()
             log_file.write(json.dumps({"step": step, **logs}) + "\n")
             log_file.flush()
             bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
