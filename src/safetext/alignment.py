@@ -184,6 +184,7 @@ def align(config: AlignConfig | None = None, **options: Any) -> AlignResult:
         "pipeline_class": text_side.pipeline_class,
         "trained_encoders": trained,
         "trainable_parameters": n_trainable,
+        "reference_norms": reference_norms(refs),
         "prompt_sets": {"unsafe": unsafe.describe(), "safe": safe.describe()},
         "metrics": metrics,
         "versions": versions(),
@@ -198,6 +199,15 @@ def align(config: AlignConfig | None = None, **options: Any) -> AlignResult:
                    files, overwrite=config.overwrite, link_unchanged=config.link_unchanged)  # fmt: skip
     shutil.rmtree(run_dir, ignore_errors=True)
     return AlignResult(out, metrics, resolved)
+
+
+def reference_norms(refs: dict[str, Embeddings]) -> dict[str, float]:
+    """Mean norm of each flattened reference embedding: the scale that lambda trades off against.
+
+    d_u grows with this norm while d_e is bounded by 1, so a model with larger embeddings needs a
+    proportionally larger lambda for the same balance.
+    """
+    return {k: float(v.flatten(1).norm(dim=1).mean()) for k, v in refs["safe"].items()}
 
 
 def versions() -> dict[str, str]:

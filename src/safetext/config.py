@@ -26,9 +26,9 @@ class AlignConfig:
     unsafe: str | None = None  # prompt source: file path (with ?options) or miniworld:NAME
     safe: str | None = None
     out: str | None = None
-    lam: float = 1.0  # lambda in L_u - lambda * L_e
-    lr: float = 5e-5
-    steps: int = 300
+    lam: float = 10.0  # lambda in L_u - lambda * L_e
+    lr: float = 1e-4
+    steps: int = 400
     batch_size: int = 16
     seed: int = 0
     train: str = "all"  # all | last:K | attention | lora:R
