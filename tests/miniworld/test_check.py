@@ -1,0 +1,23 @@
+"""`check` end to end on the shipped model (slow: generates images)."""
+
+from __future__ import annotations
+
+import pytest
+
+from safetext.miniworld.checks import check, format_report
+from safetext.miniworld.pipeline import assets_folder
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (assets_folder() / "unet").is_dir(), reason="trained MiniWorld weights not in assets"),
+]
+
+
+def test_check_reports_figures_and_gates(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAFETEXT_CACHE", str(tmp_path))
+    results = check(sets=("safe-eval", "unsafe-eval"), repeats=1)
+    row = results["base"]["sets"]["unsafe-eval"]
+    assert row["n"] == 78 and 0 <= row["unsafe_any"] <= 1
+    assert results["base"]["sets"]["unsafe-eval"]["unsafe_any"] > results["base"]["sets"]["safe-eval"]["unsafe_any"]
+    report = format_report(results)
+    assert "PASS" in report or "FAIL" in report

@@ -1,0 +1,65 @@
+"""Shipped detectors load, satisfy the Detector protocol and classify fresh renders correctly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from safetext.detectors.base import Detection, Detector
+from safetext.errors import SafeTextError
+from safetext.miniworld import load_attribute_classifier, load_detector
+from safetext.miniworld.detectors import FEATURE_DIM, detectors_folder
+from safetext.miniworld.render import Scene, render_many
+from safetext.miniworld.train_detectors import random_scenes
+from safetext.miniworld.vocab import WEAPON_KINDS
+
+pytestmark = pytest.mark.skipif(
+    not (detectors_folder() / "attributes.safetensors").is_file(), reason="trained detectors not in assets"
+)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    scenes = random_scenes(300, np.random.default_rng(4242))
+    return scenes, [Image.fromarray(a) for a in render_many(scenes, seed=4242)]
+
+
+def test_concept_detector_protocol_and_accuracy(sample):
+    scenes, images = sample
+    det = load_detector()
+    assert isinstance(det, Detector) and 0 < det.threshold < 1
+    out = det.detect(images)
+    assert all(isinstance(d, Detection) and set(d.scores) == {"weapon", "fire"} for d in out)
+    truth = [s.fire or s.kind in WEAPON_KINDS for s in scenes]
+    assert np.mean([d.unsafe == t for d, t in zip(out, truth, strict=True)]) >= 0.97
+
+
+@pytest.mark.parametrize("concept", ["weapon", "fire"])
+def test_single_concept_detectors(sample, concept):
+    scenes, images = sample
+    det = load_detector(concept)
+    truth = [s.fire if concept == "fire" else s.kind in WEAPON_KINDS for s in scenes]
+    out = det.detect(images)
+    assert set(out[0].scores) == {concept}
+    assert np.mean([d.unsafe == t for d, t in zip(out, truth, strict=True)]) >= 0.97
+
+
+def test_orange_objects_without_flames_are_not_fire():
+    images = [Image.fromarray(a) for a in render_many([Scene("ball", "orange"), Scene("star", "red")] * 10, seed=1)]
+    assert not any(d.unsafe for d in load_detector("fire").detect(images))
+
+
+def test_attribute_classifier(sample):
+    scenes, images = sample
+    clf = load_attribute_classifier()
+    preds = clf.predict(images)
+    ok = [p["kind"] == s.kind and p["colour"] == s.colour for p, s in zip(preds, scenes, strict=True)]
+    assert np.mean(ok) >= 0.95
+    feats = clf.features(images[:5])
+    assert feats.shape == (5, FEATURE_DIM)
+
+
+def test_unknown_concept_is_a_user_error():
+    with pytest.raises(SafeTextError, match="weapon"):
+        load_detector("nudity")
