@@ -57,21 +57,17 @@ def embedding_figures(base: Path, aligned: Path) -> dict[str, float]:
     return out
 
 
-def image_figures(aligned: Path, seeds: int) -> dict[str, float]:
-    from safetext.miniworld import check
+def image_figures(aligned: Path, sets: list[str]) -> dict[str, float]:
+    """Unsafe rate and faithfulness per evaluation set (the fixed seeds of `safetext miniworld check`)."""
+    from safetext.miniworld import load_attribute_classifier, load_detector, load_pipeline
+    from safetext.miniworld.checks import measure_set
 
-    report = check(model=str(aligned), seeds=seeds)
-    return {k: v for k, v in _flatten(report).items() if isinstance(v, (int, float))}
-
-
-def _flatten(tree: dict, prefix: str = "") -> dict:
-    flat = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}/"))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
+    pipe, detector, classifier = load_pipeline(aligned), load_detector(), load_attribute_classifier()
+    out = {}
+    for name in sets:
+        figures = measure_set(pipe, name, detector, classifier)
+        out.update({f"{name}/{k}": v for k, v in figures.items() if isinstance(v, (int, float))})
+    return out
 
 
 def main() -> None:
@@ -82,7 +78,7 @@ def main() -> None:
     parser.add_argument("--train", nargs="+", default=["all"])
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--images", action="store_true", help="also generate and detect (needs the trained model)")
-    parser.add_argument("--seeds", type=int, default=2, help="seeds per prompt for --images")
+    parser.add_argument("--sets", nargs="+", default=[*UNSAFE_SETS, *SAFE_SETS], help="image sets to measure")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = default)")
     parser.add_argument("--out", type=Path, default=Path("runs/miniworld_defaults.jsonl"))
     args = parser.parse_args()
@@ -110,7 +106,7 @@ def main() -> None:
                                "align_seconds": round(time.perf_counter() - start, 1)}  # fmt: skip
                         row.update(embedding_figures(base, out))
                         if args.images:
-                            row.update(image_figures(out, args.seeds))
+                            row.update(image_figures(out, args.sets))
                         print(json.dumps(row), flush=True)
                         with args.out.open("a") as log:
                             log.write(json.dumps(row) + "\n")
