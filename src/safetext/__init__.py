@@ -1,6 +1,6 @@
 """SafeText: make text-to-image models safe by fine-tuning only their text encoder.
 
-Public API (mirrors the CLI): `align`, `AlignConfig`, `load_prompts`. Heavy modules are imported
+Public API (mirrors the CLI): `align`, `AlignConfig`, `generate`, `evaluate`, `EvalConfig`, `load_prompts`. Heavy modules are imported
 on first use, so `import safetext` stays fast.
 """
 
@@ -17,6 +17,9 @@ _EXPORTS = {
     "AlignResult": "safetext.alignment",
     "load_prompts": "safetext.data",
     "PromptSet": "safetext.data",
+    "generate": "safetext.evaluation",
+    "evaluate": "safetext.evaluation",
+    "EvalConfig": "safetext.evaluation",
 }
 
 __all__ = ["__version__", *_EXPORTS]

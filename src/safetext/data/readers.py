@@ -180,7 +180,9 @@ def detect_format(path: Path) -> str:
     if suffix == ".csv":
         fields, _ = _csv_rows(path)
         return "i2p" if set(fields) >= I2P_COLUMNS else "csv"
-    raise PromptSetError(f"cannot tell the format of {path}; use .txt, .csv, .jsonl or COCO .json, or name the format (`PATH?format=csv`).")
+    raise PromptSetError(
+        f"cannot tell the format of {path}; use .txt, .csv, .jsonl or COCO .json, or name the format (`PATH?format=csv`)."
+    )
 
 
 def load_prompt_file(

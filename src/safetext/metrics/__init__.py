@@ -1,1 +1,1 @@
-"""metrics"""
+"""Metrics: pure maths on arrays/tensors, apart from the model-backed scorers."""
