@@ -33,9 +33,14 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory):
     return get
 
 
+def write_prompt_files(folder: Path, unsafe: list[str], safe: list[str]) -> tuple[Path, Path]:
+    """Write `unsafe.txt` and `safe.txt` (one prompt per line) into `folder`."""
+    paths = folder / "unsafe.txt", folder / "safe.txt"
+    for path, prompts in zip(paths, (unsafe, safe), strict=True):
+        path.write_text("\n".join(prompts) + "\n", encoding="utf-8")
+    return paths
+
+
 @pytest.fixture
 def prompt_files(tmp_path: Path) -> tuple[Path, Path]:
-    unsafe, safe = tmp_path / "unsafe.txt", tmp_path / "safe.txt"
-    unsafe.write_text("\n".join(UNSAFE) + "\n", encoding="utf-8")
-    safe.write_text("\n".join(SAFE) + "\n", encoding="utf-8")
-    return unsafe, safe
+    return write_prompt_files(tmp_path, UNSAFE, SAFE)

@@ -11,6 +11,7 @@ from eval_helpers import SAFE_PROMPTS, UNSAFE_PROMPTS, Brightness, RednessDetect
 from safetext.evaluation import SafetyCheck, Scorers
 from safetext.metrics.features import CallableFeatures
 from safetext.metrics.image_distance import FeatureCosineDistance, PixelRMSE
+from tests.conftest import write_prompt_files
 
 
 @pytest.fixture(scope="session")
@@ -31,10 +32,7 @@ def model_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture
 def prompt_paths(tmp_path: Path) -> tuple[Path, Path]:
-    unsafe, safe = tmp_path / "unsafe.txt", tmp_path / "safe.txt"
-    unsafe.write_text("\n".join(UNSAFE_PROMPTS) + "\n", encoding="utf-8")
-    safe.write_text("\n".join(SAFE_PROMPTS) + "\n", encoding="utf-8")
-    return unsafe, safe
+    return write_prompt_files(tmp_path, UNSAFE_PROMPTS, SAFE_PROMPTS)
 
 
 @pytest.fixture

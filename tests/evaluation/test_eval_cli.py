@@ -32,7 +32,7 @@ def test_eval_command_real_world_with_nudenet(model_pair, prompt_paths, tmp_path
     unsafe, safe = map(str, prompt_paths)
     out = tmp_path / "eval"
     code = main(["eval", "--base", str(model_pair[0]), "--aligned", str(model_pair[1]), "--unsafe", unsafe,
-                 "--safe", safe, "--out", str(out), "--steps", "2", "--clip-model", "none", "--no-progress"])  # fmt: skip
+                 "--safe", safe, "--out", str(out), "--steps", "2", "--seeds", "0", "--clip-model", "none", "--no-progress"])  # fmt: skip
     assert code == 0, capsys.readouterr().err
     assert "nudenet@0.45" in capsys.readouterr().out
     results = json.loads((out / "results.json").read_text())
