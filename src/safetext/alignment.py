@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import platform
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,6 @@ from typing import Any
 
 import torch
 
-import safetext
 from safetext.config import AlignConfig
 from safetext.data import PromptSet, check_disjoint, load_prompts
 from safetext.errors import OutputExistsError, SafeTextError
@@ -27,6 +25,7 @@ from safetext.models import Embeddings, TextSide, load_text_side, resolve_model
 from safetext.models.model_card import render_model_card
 from safetext.models.saving import check_output, write_pipeline
 from safetext.objectives import safetext_loss
+from safetext.provenance import versions
 from safetext.training import LoopSettings, batch_indices, train_loop
 from safetext.training.params import merged, select_trainable
 
@@ -208,11 +207,3 @@ def reference_norms(refs: dict[str, Embeddings]) -> dict[str, float]:
     proportionally larger lambda for the same balance.
     """
     return {k: float(v.flatten(1).norm(dim=1).mean()) for k, v in refs["safe"].items()}
-
-
-def versions() -> dict[str, str]:
-    import diffusers
-    import transformers
-
-    return {"safetext": safetext.__version__, "torch": torch.__version__, "diffusers": diffusers.__version__,
-            "transformers": transformers.__version__, "python": platform.python_version()}  # fmt: skip

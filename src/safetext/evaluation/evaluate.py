@@ -21,12 +21,13 @@ from safetext.evaluation import defaults, scoring
 from safetext.evaluation.cache import StageCache
 from safetext.evaluation.config import EvalConfig
 from safetext.evaluation.generate import generate, model_id, requested_keys
-from safetext.evaluation.io import json_safe, read_json, versions, write_json
+from safetext.evaluation.io import json_safe, read_json, write_json
 from safetext.evaluation.manifest import GENERATION, check_pairable, pair_requested, read_manifest
 from safetext.evaluation.prompts import load_sources
 from safetext.evaluation.report import write_report
 from safetext.evaluation.scorers import Scorers, miniworld_scorers, real_scorers
 from safetext.evaluation.sets import SIDES, EvalSet
+from safetext.provenance import versions
 
 logger = logging.getLogger(__name__)
 

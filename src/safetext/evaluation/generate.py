@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from safetext.data import PromptSet
 from safetext.errors import OutputExistsError
 from safetext.evaluation.defaults import default_call_kwargs
-from safetext.evaluation.io import json_safe, read_json, save_png, versions, write_json
+from safetext.evaluation.io import json_safe, read_json, save_png, write_json
 from safetext.evaluation.manifest import (
     GENERATION,
     MANIFEST,
@@ -31,6 +31,7 @@ from safetext.evaluation.manifest import (
     read_manifest,
 )
 from safetext.evaluation.prompts import load_sources
+from safetext.provenance import versions
 
 logger = logging.getLogger(__name__)
 

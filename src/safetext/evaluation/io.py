@@ -1,12 +1,10 @@
-"""Atomic file writes and provenance (package versions) for evaluation outputs."""
+"""Atomic file writes and JSON helpers for evaluation outputs."""
 
 from __future__ import annotations
 
 import json
 import os
-import platform
 import tempfile
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -55,14 +53,3 @@ def json_safe(value: Any) -> Any:
 
 def read_json(path: Path) -> Any:
     return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
-def versions() -> dict[str, str]:
-    """Versions of Python and the packages that decide the numbers."""
-    out = {"python": platform.python_version()}
-    for package in ("safetext-t2i", "torch", "diffusers", "transformers", "numpy", "scipy", "nudenet"):
-        try:
-            out[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            out[package] = "not installed"
-    return out
