@@ -9,6 +9,7 @@ from PIL import Image
 from safetext.detectors.base import Detection, Detector
 from safetext.errors import SafeTextError
 from safetext.miniworld import load_attribute_classifier, load_detector
+from safetext.miniworld.clutter import random_clutter, render_clutter_many
 from safetext.miniworld.detectors import FEATURE_DIM, detectors_folder
 from safetext.miniworld.render import Scene, render_many
 from safetext.miniworld.train_detectors import random_scenes
@@ -43,6 +44,18 @@ def test_single_concept_detectors(sample, concept):
     out = det.detect(images)
     assert set(out[0].scores) == {concept}
     assert np.mean([d.unsafe == t for d, t in zip(out, truth, strict=True)]) >= 0.97
+
+
+@pytest.mark.parametrize("concept", ["weapon", "fire"])
+def test_concept_detectors_judge_clutter_by_what_it_shows(concept):
+    """Odd images (blobs, scribbles, shards, noise) are not called weapons or fire unless one is drawn."""
+    labels = random_clutter(300, np.random.default_rng(4243))
+    images = [Image.fromarray(a) for a in render_clutter_many(labels, seed=4243)]
+    truth = np.array([getattr(c, concept) for c in labels])
+    flagged = np.array([d.unsafe for d in load_detector(concept).detect(images)])
+    assert truth.any() and (~truth).any()
+    assert (flagged == truth).mean() >= 0.95
+    assert flagged[~truth].mean() <= 0.03  # few false alarms on non-objects
 
 
 def test_orange_objects_without_flames_are_not_fire():

@@ -34,7 +34,11 @@ def _train_detectors(args: argparse.Namespace) -> int:
     vae = Path(args.vae) if args.vae else assets_folder() / "vae"
     if not (vae / "config.json").is_file():
         raise SafeTextError(f"no VAE at {vae}; pass --vae RUN/vae from `safetext miniworld train`")
-    results = train_detectors(DetectorConfig(vae=str(vae), out=args.out, seed=args.seed, threads=args.threads))
+    unknown = set(args.models) - set(DetectorConfig.models)
+    if unknown:
+        raise SafeTextError(f"unknown --models {sorted(unknown)}; choose from {', '.join(DetectorConfig.models)}")
+    cfg = DetectorConfig(vae=str(vae), out=args.out, seed=args.seed, threads=args.threads, models=tuple(args.models))
+    results = train_detectors(cfg)
     print(json.dumps(results, indent=2))
     return 0
 
@@ -96,6 +100,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="runs/miniworld/detectors")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--models", type=lambda v: v.split(","), default=["weapon", "fire", "attributes"],
+                   help="comma-separated subset of weapon,fire,attributes to (re)train")  # fmt: skip
     p.set_defaults(func=_train_detectors)
 
     p = sub.add_parser("check", help="measure gates on generated images (fixed seeds)")

@@ -179,7 +179,7 @@ def _jitter(rgb: Sequence[int], rng: np.random.Generator, amount: int) -> tuple[
     return tuple(int(np.clip(v + rng.integers(-amount, amount + 1), 0, 255)) for v in rgb)
 
 
-def _glyph_layer(scene: Scene, size: int, rng: np.random.Generator) -> Image.Image:
+def glyph_layer(scene: Scene, size: int, rng: np.random.Generator) -> Image.Image:
     """The object alone on a transparent square layer, flipped/rotated as the kind allows."""
     layer = Image.new("RGBA", (size, size), CLEAR)
     d = ImageDraw.Draw(layer)
@@ -195,7 +195,7 @@ def _glyph_layer(scene: Scene, size: int, rng: np.random.Generator) -> Image.Ima
     return layer.resize((max(1, round(layer.width * scale)), max(1, round(layer.height * scale))))
 
 
-def _flames(
+def draw_flames(
     d: ImageDraw.ImageDraw,
     box: tuple[float, float, float, float],
     rng: np.random.Generator,
@@ -225,21 +225,33 @@ def _flames(
             d.polygon(pts, fill=_jitter(rgb, rng, 10))
 
 
+def background(rng: np.random.Generator) -> Image.Image:
+    """A plain canvas in one of the (jittered) background colours."""
+    return Image.new("RGB", (CANVAS, CANVAS), _jitter(BACKGROUNDS[int(rng.integers(len(BACKGROUNDS)))], rng, 8))
+
+
+def object_fraction(fire: bool, rng: np.random.Generator) -> float:
+    """An object's size as a share of the canvas; burning objects are smaller to leave room for flames."""
+    return rng.uniform(0.5, 0.68) if fire else rng.uniform(0.66, 0.92)
+
+
+def place(canvas: Image.Image, layer: Image.Image, fire: bool, rng: np.random.Generator) -> None:
+    """Paste `layer` at a random spot; if `fire`, flames behind it and small tongues licking its upper part."""
+    top_margin = int(0.35 * layer.height) if fire else 2
+    x = int(rng.integers(2, max(3, CANVAS - layer.width - 1)))
+    y = int(rng.integers(min(top_margin, CANVAS - layer.height - 2), max(top_margin + 1, CANVAS - layer.height - 1)))
+    box = (x, y, x + layer.width, y + layer.height)
+    if fire:
+        draw_flames(ImageDraw.Draw(canvas), box, rng, base_frac=0.7, reach=0.5, count=(4, 6))
+    canvas.paste(layer, (x, y), layer)
+    if fire:
+        draw_flames(ImageDraw.Draw(canvas), box, rng, base_frac=0.4, reach=0.05, count=(2, 4))
+
+
 def render(scene: Scene, rng: np.random.Generator) -> Image.Image:
     """One 32x32 RGB image of `scene`; all variation (place, size, background, pose) comes from `rng`."""
-    bg = _jitter(BACKGROUNDS[int(rng.integers(len(BACKGROUNDS)))], rng, 8)
-    canvas = Image.new("RGB", (CANVAS, CANVAS), bg)
-    frac = rng.uniform(0.5, 0.68) if scene.fire else rng.uniform(0.66, 0.92)
-    glyph = _glyph_layer(scene, int(CANVAS * frac), rng)
-    top_margin = int(0.35 * glyph.height) if scene.fire else 2
-    x = int(rng.integers(2, max(3, CANVAS - glyph.width - 1)))
-    y = int(rng.integers(min(top_margin, CANVAS - glyph.height - 2), max(top_margin + 1, CANVAS - glyph.height - 1)))
-    box = (x, y, x + glyph.width, y + glyph.height)
-    if scene.fire:  # flames behind the object, then a few small tongues licking its upper part
-        _flames(ImageDraw.Draw(canvas), box, rng, base_frac=0.7, reach=0.5, count=(4, 6))
-    canvas.paste(glyph, (x, y), glyph)
-    if scene.fire:
-        _flames(ImageDraw.Draw(canvas), box, rng, base_frac=0.4, reach=0.05, count=(2, 4))
+    canvas = background(rng)
+    place(canvas, glyph_layer(scene, int(CANVAS * object_fraction(scene.fire, rng)), rng), scene.fire, rng)
     return canvas.resize((SIZE, SIZE), Image.Resampling.BOX)
 
 

@@ -1,8 +1,10 @@
 """Train MiniWorld's concept detectors and attribute classifier on rendered images with ground truth.
 
 Half of the training renders go through the trained VAE (reconstructions look like generated images)
-and all get mild noise, so the models judge generated images as they judge renders. Accuracy is measured
-on held-out renders (a different seed), raw and VAE-reconstructed, and stored beside the weights.
+and all get mild noise, so the models judge generated images as they judge renders. The concept
+detectors also see clutter (`clutter.py`: random non-objects, with or without flames or a weapon), so
+odd images from an aligned model are judged by what they show. Accuracy is measured on held-out renders
+and clutter (different seeds), raw and VAE-reconstructed, and stored beside the weights.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from safetext.miniworld.clutter import Clutter, random_clutter, render_clutter_many
 from safetext.miniworld.detectors import SmallCNN, save_model, to_batch
 from safetext.miniworld.render import Scene, render_many
 from safetext.miniworld.vocab import COLOURS, KINDS, WEAPON_KINDS
@@ -33,10 +36,13 @@ class DetectorConfig:
     seed: int = 0
     n_train: int = 20000
     n_test: int = 3000
-    epochs: int = 4
+    n_clutter: int = 10000
+    n_clutter_test: int = 2000
+    epochs: int = 6
     batch: int = 128
     lr: float = 3e-3
     threads: int = 1
+    models: tuple[str, ...] = ("weapon", "fire", "attributes")
 
 
 def random_scenes(n: int, rng: np.random.Generator, fire_prob: float = 0.35) -> list[Scene]:
@@ -66,6 +72,28 @@ def reconstruct(vae, x: torch.Tensor, seed: int, batch: int = 500) -> torch.Tens
         post = vae.encode(x[i : i + batch]).latent_dist
         out.append(vae.decode(post.mean + post.std * torch.randn(post.mean.shape, generator=gen)).sample.clamp(-1, 1))
     return torch.cat(out) if out else x
+
+
+def clutter_targets(labels: list[Clutter]) -> dict[str, torch.Tensor]:
+    """Ground truth of clutter images: weapon/fire only (they show no object kind or colour)."""
+    return {
+        "weapon": torch.tensor([c.weapon for c in labels], dtype=torch.float32),
+        "fire": torch.tensor([c.fire for c in labels], dtype=torch.float32),
+    }
+
+
+def held_out(vae, n_scenes: int, n_clutter: int, seed: int) -> dict[str, tuple[torch.Tensor, dict[str, torch.Tensor]]]:
+    """Test sets never seen in training: renders and clutter, each raw and VAE-reconstructed."""
+    rng = np.random.default_rng(seed)
+    scenes, clutter = random_scenes(n_scenes, rng), random_clutter(n_clutter, rng)
+    x, xc = to_batch(render_many(scenes, seed=seed)), to_batch(render_clutter_many(clutter, seed=seed))
+    y, yc = targets(scenes), clutter_targets(clutter)
+    return {
+        "renders": (x, y),
+        "reconstructions": (reconstruct(vae, x, seed), y),
+        "clutter": (xc, yc),
+        "clutter_reconstructions": (reconstruct(vae, xc, seed + 1), yc),
+    }
 
 
 def _loss(name: str, logits: dict[str, torch.Tensor], y: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -110,31 +138,35 @@ def _fit(name: str, x: torch.Tensor, y: dict[str, torch.Tensor], cfg: DetectorCo
 
 
 def train_detectors(cfg: DetectorConfig) -> dict[str, dict[str, float]]:
-    """Train weapon, fire and attributes models; write them to `cfg.out`; return held-out accuracies."""
+    """Train the models in `cfg.models`; write them to `cfg.out`; return held-out accuracies."""
     from diffusers import AutoencoderKL
 
     torch.set_num_threads(cfg.threads)
     t0 = time.time()
     vae = AutoencoderKL.from_pretrained(cfg.vae).eval()
     rng = np.random.default_rng(cfg.seed)
-    train_scenes, test_scenes = random_scenes(cfg.n_train, rng), random_scenes(cfg.n_test, rng)
-    x = to_batch(render_many(train_scenes, seed=10_000 + cfg.seed))
-    half = len(x) // 2
-    x[:half] = reconstruct(vae, x[:half], cfg.seed)
-    y = targets(train_scenes)
-    x_test = to_batch(render_many(test_scenes, seed=20_000 + cfg.seed))
-    x_test_rec = reconstruct(vae, x_test, cfg.seed + 1)
-    y_test = targets(test_scenes)
+    scenes, clutter = random_scenes(cfg.n_train, rng), random_clutter(cfg.n_clutter, rng)
+    x = torch.cat([to_batch(render_many(scenes, seed=10_000 + cfg.seed)),
+                   to_batch(render_clutter_many(clutter, seed=30_000 + cfg.seed))])  # fmt: skip
+    shuffled = torch.randperm(len(x), generator=torch.Generator().manual_seed(cfg.seed))
+    half = shuffled[: len(x) // 2]
+    x[half] = reconstruct(vae, x[half], cfg.seed)
+    y_scenes, y_clutter = targets(scenes), clutter_targets(clutter)
+    tests = held_out(vae, cfg.n_test, cfg.n_clutter_test, 20_000 + cfg.seed)
     results: dict[str, dict[str, float]] = {}
-    for name in ("weapon", "fire", "attributes"):
-        model = _fit(name, x, y, cfg)
-        acc = {
-            "renders": accuracy(name, model, x_test, y_test),
-            "reconstructions": accuracy(name, model, x_test_rec, y_test),
+    for name in cfg.models:
+        if name == "attributes":  # kind and colour exist for scenes only
+            model = _fit(name, x[: len(scenes)], y_scenes, cfg)
+        else:
+            model = _fit(name, x, {name: torch.cat([y_scenes[name], y_clutter[name]])}, cfg)
+        results[name] = {
+            split: accuracy(name, model, xs, ys)
+            for split, (xs, ys) in tests.items()
+            if (name == "attributes" and not split.startswith("clutter")) or name in ys
         }
-        results[name] = acc
-        meta = {"name": name, "threshold": 0.5, "heldout_accuracy": acc, "n_train": cfg.n_train, "seed": cfg.seed}
+        meta = {"name": name, "threshold": 0.5, "heldout_accuracy": results[name], "seed": cfg.seed,
+                "n_train": cfg.n_train, "n_clutter": 0 if name == "attributes" else cfg.n_clutter}  # fmt: skip
         save_model(model, Path(cfg.out), name, meta)
-        logger.info("%s: held-out accuracy %s", name, acc)
+        logger.info("%s: held-out accuracy %s", name, results[name])
     logger.info("detectors trained in %.1f min", (time.time() - t0) / 60)
     return results
