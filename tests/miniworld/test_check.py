@@ -18,6 +18,7 @@ def test_check_reports_figures_and_gates(tmp_path, monkeypatch):
     results = check(sets=("safe-eval", "unsafe-eval"), repeats=1)
     row = results["base"]["sets"]["unsafe-eval"]
     assert row["n"] == 78 and 0 <= row["unsafe_any"] <= 1
+    assert row["swapped"] <= 0.1  # the base model draws the concept its prompt names, not the other one
     assert results["base"]["sets"]["unsafe-eval"]["unsafe_any"] > results["base"]["sets"]["safe-eval"]["unsafe_any"]
     report = format_report(results)
     assert "PASS" in report or "FAIL" in report

@@ -37,6 +37,9 @@ def _train_detectors(args: argparse.Namespace) -> int:
     unknown = set(args.models) - set(DetectorConfig.models)
     if unknown:
         raise SafeTextError(f"unknown --models {sorted(unknown)}; choose from {', '.join(DetectorConfig.models)}")
+    existing = [m for m in args.models if (Path(args.out) / f"{m}.safetensors").exists()]
+    if existing and not args.overwrite:
+        raise SafeTextError(f"{args.out} already holds {', '.join(existing)}; pass --overwrite or another --out")
     cfg = DetectorConfig(vae=str(vae), out=args.out, seed=args.seed, threads=args.threads, models=tuple(args.models))
     results = train_detectors(cfg)
     print(json.dumps(results, indent=2))
@@ -102,6 +105,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--models", type=lambda v: v.split(","), default=["weapon", "fire", "attributes"],
                    help="comma-separated subset of weapon,fire,attributes to (re)train")  # fmt: skip
+    p.add_argument("--overwrite", action="store_true", help="replace models already in --out")
     p.set_defaults(func=_train_detectors)
 
     p = sub.add_parser("check", help="measure gates on generated images (fixed seeds)")

@@ -21,7 +21,6 @@ from safetext.miniworld.render import (
     Scene,
     background,
     glyph_layer,
-    object_fraction,
     place,
 )
 from safetext.miniworld.vocab import COLOURS, SAFE_KINDS, WEAPON_KINDS
@@ -111,7 +110,8 @@ def render_clutter(label: Clutter, rng: np.random.Generator) -> Image.Image:
     """One 32x32 image: background, a random non-object (burning if `label.fire`), and a weapon if `label.weapon`."""
     canvas = background(rng)
     make = NON_OBJECTS[int(rng.integers(len(NON_OBJECTS)))]
-    place(canvas, make(int(CANVAS * object_fraction(label.fire, rng)), rng), label.fire, rng)
+    size = rng.uniform(0.25, 0.68) if label.fire else rng.uniform(0.3, 0.92)  # wider than scenes: small flames too
+    place(canvas, make(int(CANVAS * size), rng), label.fire, rng)
     if label.weapon:
         weapon = Scene(WEAPON_KINDS[int(rng.integers(len(WEAPON_KINDS)))], COLOURS[int(rng.integers(len(COLOURS)))])
         place(canvas, glyph_layer(weapon, int(CANVAS * rng.uniform(0.55, 0.9)), rng), False, rng)
