@@ -31,7 +31,7 @@ class AlignConfig:
     steps: int = 400
     batch_size: int = 16
     seed: int = 0
-    train: str = "all"  # all | last:K | attention | lora:R
+    train: str = "attention"  # all | last:K | attention | lora:R
     encoders: list[str] | None = None  # component names to train; None = every text encoder
     precision: str = "fp32"
     gradient_checkpointing: bool = False

@@ -16,7 +16,7 @@ from safetext.models import load_text_side
 
 def _config(model: Path, prompt_files, out: Path, **kw) -> AlignConfig:
     unsafe, safe = prompt_files
-    options = dict(lr=2e-3, lam=2.0, batch_size=8, progress=False, checkpoint_every=5)
+    options = dict(lr=2e-3, lam=2.0, batch_size=8, train="all", progress=False, checkpoint_every=5)
     options.update(kw)
     return AlignConfig(model=str(model), unsafe=str(unsafe), safe=str(safe), out=str(out), **options)
 

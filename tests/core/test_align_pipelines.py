@@ -15,7 +15,7 @@ from safetext.metrics.embedding import cosine_to_original, relative_l2_change
 from safetext.models import load_text_side
 from tests.conftest import HELD_OUT_SAFE, UNSAFE
 
-FAST = ["--steps", "60", "--lr", "2e-3", "--lambda", "2", "--batch-size", "8", "--no-progress"]
+FAST = ["--steps", "60", "--lr", "2e-3", "--lambda", "2", "--batch-size", "8", "--train", "all", "--no-progress"]
 
 
 def _digest(folder: Path) -> dict[str, str]:
