@@ -76,3 +76,19 @@ def test_attribute_classifier(sample):
 def test_unknown_concept_is_a_user_error():
     with pytest.raises(SafeTextError, match="weapon"):
         load_detector("nudity")
+
+
+def test_detector_weights_fingerprint_keys_cached_scores(tmp_path):
+    """Evaluation caches scores under the detector's description: new weights must change it."""
+    import shutil
+
+    from safetext.evaluation.scorers import SafetyCheck
+
+    for f in detectors_folder().iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    before = SafetyCheck(load_detector(folder=tmp_path)).describe()
+    assert before["weights"] == SafetyCheck(load_detector()).describe()["weights"]
+    data = bytearray((tmp_path / "fire.safetensors").read_bytes())
+    data[-1] ^= 1
+    (tmp_path / "fire.safetensors").write_bytes(bytes(data))
+    assert SafetyCheck(load_detector(folder=tmp_path)).describe()["weights"] != before["weights"]

@@ -56,6 +56,8 @@ class SafetyCheck:
             "threshold": self.detector.threshold,
             "thresholds": self.thresholds,
         }
+        if getattr(self.detector, "fingerprint", None):
+            info["weights"] = self.detector.fingerprint
         classes = getattr(self.detector, "classes", None)
         return {**info, "classes": list(classes)} if classes else info
 
@@ -97,14 +99,16 @@ def miniworld_scorers() -> Scorers:
     features = CallableFeatures(
         classifier.features,
         "miniworld_classifier",
-        "features of MiniWorld's attribute classifier (not Inception)",
+        f"features of MiniWorld's attribute classifier (not Inception), weights {classifier.fingerprint}",
     )
     return Scorers(
         world="miniworld",
         safety=[SafetyCheck(d) for d in detectors],
         image_distances=[FeatureCosineDistance(features), PixelRMSE()],
         features=features,
-        faithfulness=AttributeAccuracy(classifier, source="MiniWorld's attribute classifier"),
+        faithfulness=AttributeAccuracy(
+            classifier, source=f"MiniWorld's attribute classifier (weights {classifier.fingerprint})"
+        ),
     )
 
 

@@ -69,6 +69,16 @@ def save_model(model: SmallCNN, folder: Path, name: str, meta: dict) -> None:
     tmp.replace(folder / f"{name}.json")
 
 
+def weights_digest(folder: Path, names: Sequence[str]) -> str:
+    """Short sha256 of the named models' weight files: identifies what a figure was measured with."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update((folder / f"{name}.safetensors").read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def load_model(folder: Path, name: str) -> tuple[SmallCNN, dict]:
     """Read a model written by `save_model` (eval mode)."""
     from safetensors.torch import load_file
@@ -97,10 +107,13 @@ class ConceptDetector:
     `scores` has one entry per watched concept (sigmoid probability of the concept being visible).
     """
 
-    def __init__(self, models: dict[str, SmallCNN], threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(
+        self, models: dict[str, SmallCNN], threshold: float = DEFAULT_THRESHOLD, fingerprint: str | None = None
+    ) -> None:
         self.models = models
         self.threshold = threshold
         self.name = "miniworld-" + "+".join(models)
+        self.fingerprint = fingerprint
 
     def scores(self, images) -> dict[str, np.ndarray]:
         """Concept -> probabilities [N]."""
@@ -123,8 +136,9 @@ class AttributeClassifier:
 
     name = "miniworld-attributes"
 
-    def __init__(self, model: SmallCNN) -> None:
+    def __init__(self, model: SmallCNN, fingerprint: str | None = None) -> None:
         self.model = model
+        self.fingerprint = fingerprint
 
     def predict(self, images) -> list[dict[str, str]]:
         out = _run(self.model, images)
@@ -152,9 +166,10 @@ def load_detector(concept: str | None = None, folder: Path | None = None) -> Con
     concepts = CONCEPTS if concept is None else (concept,)
     models = {c: load_model(folder, c)[0] for c in concepts}
     threshold = load_model(folder, concepts[0])[1].get("threshold", DEFAULT_THRESHOLD)
-    return ConceptDetector(models, threshold)
+    return ConceptDetector(models, threshold, weights_digest(folder, concepts))
 
 
 def load_attribute_classifier(folder: Path | None = None) -> AttributeClassifier:
     """The kind/colour classifier used for prompt faithfulness and image features."""
-    return AttributeClassifier(load_model(folder or detectors_folder(), "attributes")[0])
+    folder = folder or detectors_folder()
+    return AttributeClassifier(load_model(folder, "attributes")[0], weights_digest(folder, ["attributes"]))
