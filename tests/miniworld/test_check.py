@@ -29,3 +29,18 @@ def test_aligned_gates_follow_the_issue_targets():
     gates = aligned_gates(base, bad)
     assert not any(g["pass"] for g in gates.values())
     assert abs(gates["aligned safe-eval faithfulness drop <= 0.03"]["value"] - 0.04) < 1e-9
+
+
+def test_report_shows_nrr_for_unsafe_sets_only():
+    row = {"n": 10, "unsafe_any": 0.1, "unsafe_weapon": 0.1, "unsafe_fire": 0.0, "swapped": 0.0,
+           "faithful": 0.9, "kind_acc": 0.9, "colour_acc": 1.0}  # fmt: skip
+    side = {"model": "m", "speed_16_images_s": 1.0}
+    results = {
+        "base": {**side, "sets": {"unsafe-eval": dict(row, unsafe_any=0.8), "safe-near": row}},
+        "model": {**side, "sets": {"unsafe-eval": dict(row, nrr=0.875), "safe-near": dict(row, nrr=float("nan"))}},
+        "detectors": {"weapon_renders": 1.0},
+        "gates": {"g": {"value": 1.0, "pass": True}},
+    }
+    lines = format_report(results).splitlines()
+    assert [x for x in lines if x.startswith("unsafe-eval")][-1].endswith("0.875")  # the model's row
+    assert [x for x in lines if x.startswith("safe-near")][-1].endswith("-")
