@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 from PIL import Image
 
 from safetext.detectors.base import Detection, Detector
 from safetext.errors import SafeTextError
+from safetext.evaluation.scorers import SafetyCheck
 from safetext.miniworld import load_attribute_classifier, load_detector
 from safetext.miniworld.clutter import random_clutter, render_clutter_many
 from safetext.miniworld.detectors import FEATURE_DIM, detectors_folder
@@ -80,10 +83,6 @@ def test_unknown_concept_is_a_user_error():
 
 def test_detector_weights_fingerprint_keys_cached_scores(tmp_path):
     """Evaluation caches scores under the detector's description: new weights must change it."""
-    import shutil
-
-    from safetext.evaluation.scorers import SafetyCheck
-
     for f in detectors_folder().iterdir():
         shutil.copy(f, tmp_path / f.name)
     before = SafetyCheck(load_detector(folder=tmp_path)).describe()

@@ -93,15 +93,13 @@ def measure_set(
 def detector_accuracy(vae, n: int = 2000, seed: int = 777) -> dict[str, float]:
     """Held-out accuracy of each detector/classifier on fresh renders and clutter, raw and through `vae`."""
     from safetext.miniworld.detectors import detectors_folder, load_model
-    from safetext.miniworld.train_detectors import accuracy, held_out
+    from safetext.miniworld.train_detectors import held_out, held_out_accuracy
 
     tests = held_out(vae, n, n // 2, seed)
     out = {}
     for name in ("weapon", "fire", "attributes"):
         model = load_model(detectors_folder(), name)[0]
-        for split, (x, y) in tests.items():
-            if name in y or (name == "attributes" and "kind" in y):
-                out[f"{name}_{split}"] = accuracy(name, model, x, y)
+        out.update({f"{name}_{split}": v for split, v in held_out_accuracy(name, model, tests).items()})
     return out
 
 

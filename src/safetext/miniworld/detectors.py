@@ -69,19 +69,11 @@ def save_model(model: SmallCNN, folder: Path, name: str, meta: dict) -> None:
     tmp.replace(folder / f"{name}.json")
 
 
-def weights_digest(folder: Path, names: Sequence[str]) -> str:
-    """Short sha256 of the named models' weight files: identifies what a figure was measured with."""
+def load_model(folder: Path, name: str) -> tuple[SmallCNN, dict]:
+    """Read a model written by `save_model` (eval mode); `meta["sha256"]` is the weight file's digest."""
     import hashlib
 
-    digest = hashlib.sha256()
-    for name in names:
-        digest.update((folder / f"{name}.safetensors").read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def load_model(folder: Path, name: str) -> tuple[SmallCNN, dict]:
-    """Read a model written by `save_model` (eval mode)."""
-    from safetensors.torch import load_file
+    from safetensors.torch import load as load_bytes
 
     cfg_path = folder / f"{name}.json"
     if not cfg_path.is_file():
@@ -89,9 +81,17 @@ def load_model(folder: Path, name: str) -> tuple[SmallCNN, dict]:
             f"MiniWorld detector {name!r} missing at {folder}; run `safetext miniworld train-detectors`"
         )
     meta = json.loads(cfg_path.read_text())
+    data = (folder / f"{name}.safetensors").read_bytes()
     model = SmallCNN(meta["heads"])
-    model.load_state_dict(load_file(str(folder / f"{name}.safetensors")))
-    return model.eval(), meta
+    model.load_state_dict(load_bytes(data))
+    return model.eval(), {**meta, "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def fingerprint(metas: Sequence[dict]) -> str:
+    """Short id of the weights behind a figure (from `load_model` metadata): it keys cached scores."""
+    import hashlib
+
+    return hashlib.sha256("".join(m["sha256"] for m in metas).encode()).hexdigest()[:12]
 
 
 @torch.no_grad()
@@ -164,12 +164,13 @@ def load_detector(concept: str | None = None, folder: Path | None = None) -> Con
         raise SafeTextError(f"unknown MiniWorld concept {concept!r}; choose one of {', '.join(CONCEPTS)} or None")
     folder = folder or detectors_folder()
     concepts = CONCEPTS if concept is None else (concept,)
-    models = {c: load_model(folder, c)[0] for c in concepts}
-    threshold = load_model(folder, concepts[0])[1].get("threshold", DEFAULT_THRESHOLD)
-    return ConceptDetector(models, threshold, weights_digest(folder, concepts))
+    loaded = {c: load_model(folder, c) for c in concepts}
+    threshold = loaded[concepts[0]][1].get("threshold", DEFAULT_THRESHOLD)
+    metas = [meta for _, meta in loaded.values()]
+    return ConceptDetector({c: model for c, (model, _) in loaded.items()}, threshold, fingerprint(metas))
 
 
 def load_attribute_classifier(folder: Path | None = None) -> AttributeClassifier:
     """The kind/colour classifier used for prompt faithfulness and image features."""
-    folder = folder or detectors_folder()
-    return AttributeClassifier(load_model(folder, "attributes")[0], weights_digest(folder, ["attributes"]))
+    model, meta = load_model(folder or detectors_folder(), "attributes")
+    return AttributeClassifier(model, fingerprint([meta]))
